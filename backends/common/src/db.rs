@@ -26,6 +26,16 @@ pub const SELECT_NEWEST: &str = "SELECT id, title, content FROM note ORDER BY id
 pub const INSERT_NOTE: &str =
     "INSERT INTO note (title, content) VALUES ($1, $2) RETURNING id, title, content";
 pub const PING: &str = "SELECT 1";
+/// Empties `note` before a benchmark run (ids start at 1 again).
+pub const TRUNCATE: &str = "TRUNCATE note RESTART IDENTITY";
+/// Inserts `$3` copies of one note in a single statement.
+pub const SEED: &str =
+    "INSERT INTO note (title, content) SELECT $1, $2 FROM generate_series(1, $3)";
+
+/// What the benchmark seeds and what its `db_test` POSTs (SPEC section 2), so every `GET /notes/`
+/// answer has the same size from the first request to the last.
+pub const SAMPLE_TITLE: &str = "Sample Note";
+pub const SAMPLE_CONTENT: &str = "This is a note content.";
 
 /// One row of `note`; serialises as `{"id":..,"title":..,"content":..}` in that key order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -105,6 +115,21 @@ impl Db {
             .fetch_one(&self.pool)
             .await
             .map_err(ApiError::from_database)
+    }
+
+    /// The state before each benchmark run (SPEC section 2): the schema, and exactly `notes`
+    /// sample notes with ids 1..=notes.
+    pub async fn reset(&self, notes: i32) -> Result<(), sqlx::Error> {
+        self.prepare().await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(TRUNCATE).execute(&mut *tx).await?;
+        sqlx::query(SEED)
+            .bind(SAMPLE_TITLE)
+            .bind(SAMPLE_CONTENT)
+            .bind(notes)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
     }
 
     /// Closes every connection (used at shutdown so PostgreSQL sees clean disconnects).
