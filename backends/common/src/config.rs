@@ -78,7 +78,7 @@ fn database_options(
     get: &impl Fn(&str) -> Option<String>,
 ) -> Result<PgConnectOptions, ConfigError> {
     if let Some(url) = get("DATABASE_URL") {
-        return PgConnectOptions::from_str(&url).map_err(|_| ConfigError::Malformed {
+        return parse_database_url(&url).ok_or_else(|| ConfigError::Malformed {
             name: "DATABASE_URL",
             value: redact_password(&url),
             expected: "a URL like postgres://user:password@host:5432/db",
@@ -103,6 +103,15 @@ fn database_options(
         options = options.password(&password);
     }
     Ok(options)
+}
+
+/// Options from a `postgres://` or `postgresql://` URL; `None` for anything else.
+pub fn parse_database_url(url: &str) -> Option<PgConnectOptions> {
+    let scheme = url.split_once("://")?.0;
+    if !matches!(scheme, "postgres" | "postgresql") {
+        return None;
+    }
+    PgConnectOptions::from_str(url).ok()
 }
 
 fn parse<T: FromStr>(
@@ -241,6 +250,8 @@ mod tests {
 
     #[test]
     fn malformed_url_error_hides_the_password() {
+        let err = config(&[("DATABASE_URL", "mysql://root@h/db")]).unwrap_err();
+        assert!(err.to_string().starts_with("DATABASE_URL="), "{err}");
         let err = config(&[("DATABASE_URL", "postgres://u:hunter2@h:notaport/db")])
             .unwrap_err()
             .to_string();

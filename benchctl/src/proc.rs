@@ -1,0 +1,221 @@
+//! Reading CPU time and memory of processes (`/proc`) and of Docker containers (cgroup v2).
+//!
+//! Each source reports cumulative CPU seconds and current memory; the sampler turns differences
+//! of CPU seconds into percent of one core.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// One reading of a source.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reading {
+    /// CPU time used so far, in seconds (all threads; for PostgreSQL all processes).
+    pub cpu_seconds: f64,
+    /// Memory in bytes: RSS of a process, PSS summed over PostgreSQL's processes (so shared
+    /// buffers count once), a cgroup's usage without inactive page cache.
+    pub memory_bytes: u64,
+}
+
+/// Where a figure comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// One process (with all its threads).
+    Process(u32),
+    /// A PostgreSQL cluster: the postmaster named by `<data dir>/postmaster.pid` and its children.
+    Postgres(PathBuf),
+    /// A cgroup v2 directory (a Docker container's).
+    Cgroup(PathBuf),
+}
+
+impl Source {
+    /// Reads the source now; `None` when it is gone (process exited, cluster stopped).
+    pub fn read(&self) -> Option<Reading> {
+        match self {
+            Self::Process(pid) => read_process(*pid),
+            Self::Postgres(data_dir) => read_postgres(data_dir),
+            Self::Cgroup(dir) => read_cgroup(dir).ok(),
+        }
+    }
+}
+
+/// `/proc/<pid>/stat` fields we use, parsed after the command name (which may contain spaces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stat {
+    pub state: char,
+    pub ppid: u32,
+    /// utime + stime in clock ticks.
+    pub own_ticks: u64,
+    /// cutime + cstime: ticks of children that exited and were waited for.
+    pub children_ticks: u64,
+}
+
+/// Parses the text of `/proc/<pid>/stat`.
+pub fn parse_stat(text: &str) -> Result<Stat> {
+    let after_name = text
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .context("no ')' after the command name")?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // fields[0] is field 3 of proc(5) (state); utime is field 14, so fields[11].
+    let number = |index: usize| -> Result<u64> {
+        let field = fields.get(index).context("too few fields")?;
+        field
+            .parse()
+            .with_context(|| format!("field {} is not a number: {field:?}", index + 3))
+    };
+    let state = fields
+        .first()
+        .and_then(|field| field.chars().next())
+        .context("no state field")?;
+    Ok(Stat {
+        state,
+        ppid: u32::try_from(number(1)?).context("ppid out of range")?,
+        own_ticks: number(11)? + number(12)?,
+        children_ticks: number(13)? + number(14)?,
+    })
+}
+
+fn stat_of(pid: u32) -> Option<Stat> {
+    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    parse_stat(&text).ok()
+}
+
+/// Whether `pid` exists and is not a zombie (a child that exited but was not waited for yet).
+pub fn is_alive(pid: u32) -> bool {
+    stat_of(pid).is_some_and(|stat| stat.state != 'Z')
+}
+
+fn ticks_per_second() -> f64 {
+    // SAFETY: sysconf only reads a system constant; it has no memory-safety preconditions.
+    #[allow(unsafe_code)]
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if ticks > 0 { ticks as f64 } else { 100.0 }
+}
+
+/// A value in kB from `/proc/<pid>/status` or `smaps_rollup` (`VmRSS:   1234 kB`).
+pub fn kb_field(text: &str, name: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+}
+
+fn read_process(pid: u32) -> Option<Reading> {
+    let stat = stat_of(pid).filter(|stat| stat.state != 'Z')?;
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    Some(Reading {
+        cpu_seconds: stat.own_ticks as f64 / ticks_per_second(),
+        memory_bytes: kb_field(&status, "VmRSS").unwrap_or(0) * 1024,
+    })
+}
+
+fn postmaster_pid(data_dir: &Path) -> Option<u32> {
+    let text = fs::read_to_string(data_dir.join("postmaster.pid")).ok()?;
+    text.lines().next()?.trim().parse().ok()
+}
+
+fn read_postgres(data_dir: &Path) -> Option<Reading> {
+    let postmaster = postmaster_pid(data_dir)?;
+    let main = stat_of(postmaster).filter(|stat| stat.state != 'Z')?;
+    let mut ticks = main.own_ticks + main.children_ticks;
+    let mut pss_kb = pss_kb_of(postmaster);
+    for (pid, stat) in all_processes() {
+        if stat.ppid == postmaster && stat.state != 'Z' {
+            ticks += stat.own_ticks;
+            pss_kb += pss_kb_of(pid);
+        }
+    }
+    Some(Reading {
+        cpu_seconds: ticks as f64 / ticks_per_second(),
+        memory_bytes: pss_kb * 1024,
+    })
+}
+
+fn pss_kb_of(pid: u32) -> u64 {
+    fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|text| kb_field(&text, "Pss"))
+        .unwrap_or(0)
+}
+
+fn all_processes() -> impl Iterator<Item = (u32, Stat)> {
+    fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| Some((pid, stat_of(pid)?)))
+}
+
+fn read_cgroup(dir: &Path) -> Result<Reading> {
+    let cpu = fs::read_to_string(dir.join("cpu.stat"))
+        .with_context(|| format!("reading {}", dir.join("cpu.stat").display()))?;
+    let usage_usec = cpu
+        .lines()
+        .find_map(|line| line.strip_prefix("usage_usec "))
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .context("cpu.stat has no usage_usec")?;
+    let current: u64 = fs::read_to_string(dir.join("memory.current"))?
+        .trim()
+        .parse()?;
+    let stat = fs::read_to_string(dir.join("memory.stat"))?;
+    let inactive_file = stat
+        .lines()
+        .find_map(|line| line.strip_prefix("inactive_file "))
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    if usage_usec == 0 && current == 0 {
+        bail!("cgroup {} reports nothing", dir.display());
+    }
+    Ok(Reading {
+        cpu_seconds: usage_usec as f64 / 1e6,
+        memory_bytes: current.saturating_sub(inactive_file),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_parsing_survives_spaces_and_parentheses_in_the_name() {
+        let text = "4242 (tokio (worker) 1) S 1 4242 4242 0 -1 4194560 100 0 0 0 \
+                    250 50 7 3 20 0 5 0 12345 1000000 300 18446744073709551615";
+        let stat = parse_stat(text).unwrap();
+        assert_eq!(
+            stat,
+            Stat {
+                state: 'S',
+                ppid: 1,
+                own_ticks: 300,
+                children_ticks: 10
+            }
+        );
+        assert!(parse_stat("12 (x) S 1").is_err());
+    }
+
+    #[test]
+    fn kb_fields_are_found_by_name() {
+        let text = "Name:\tx\nVmRSS:\t   2048 kB\nRssAnon:\t 10 kB\n";
+        assert_eq!(kb_field(text, "VmRSS"), Some(2048));
+        assert_eq!(kb_field(text, "Rss"), None);
+    }
+
+    #[test]
+    fn this_process_is_readable_and_uses_cpu() {
+        let source = Source::Process(std::process::id());
+        let before = source.read().unwrap();
+        let mut x = 0u64;
+        let start = std::time::Instant::now();
+        while start.elapsed() < std::time::Duration::from_millis(300) {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        let after = source.read().unwrap();
+        assert!(
+            after.cpu_seconds > before.cpu_seconds,
+            "{before:?} -> {after:?}"
+        );
+        assert!(after.memory_bytes > 1_000_000, "{after:?}");
+        assert!(is_alive(std::process::id()));
+    }
+}
