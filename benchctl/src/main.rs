@@ -1,4 +1,4 @@
-//! `benchctl`: `seed`, `sample` and `finish`, the helpers of scripts/start_tests.sh.
+//! `benchctl`: `wait`, `seed`, `sample` and `finish`, the helpers of scripts/start_tests.sh.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -21,6 +21,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Poll GET <url> until it answers 200; fail when --pid exits first or --timeout-s passes.
+    Wait {
+        /// e.g. http://127.0.0.1:8000/health
+        url: String,
+        /// The server process: stop waiting as soon as it has exited.
+        #[arg(long)]
+        pid: Option<u32>,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 60)]
+        timeout_s: u64,
+    },
     /// Empty the `note` table (creating it if needed) and insert the benchmark's sample notes.
     Seed {
         /// postgres://user:password@host:port/db
@@ -86,6 +97,11 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Wait {
+            url,
+            pid,
+            timeout_s,
+        } => benchctl::wait::wait_ready(&url, pid, Duration::from_secs(timeout_s)),
         Command::Seed {
             database_url,
             notes,
