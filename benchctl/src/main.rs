@@ -1,4 +1,5 @@
-//! `benchctl`: `wait`, `seed`, `sample` and `finish`, the helpers of scripts/start_tests.sh.
+//! `benchctl`: `free-port`, `wait`, `seed`, `sample` and `finish`, the helpers of
+//! scripts/start_tests.sh.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -21,6 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Print a TCP port on 127.0.0.1 that is free right now.
+    FreePort,
     /// Poll GET <url> until it answers 200; fail when --pid exits first or --timeout-s passes.
     Wait {
         /// e.g. http://127.0.0.1:8000/health
@@ -97,6 +100,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::FreePort => {
+            let listener =
+                std::net::TcpListener::bind(("127.0.0.1", 0)).context("binding 127.0.0.1:0")?;
+            println!("{}", listener.local_addr()?.port());
+            Ok(())
+        }
         Command::Wait {
             url,
             pid,
