@@ -1,6 +1,6 @@
 //! A minimal HTTP/1.1 client for the checks: exact method, path, headers and raw body bytes, one
 //! connection per request, no redirects followed, no headers added except `Host` and (for
-//! requests with a body) `Content-Length`.
+//! requests with a body and no `Transfer-Encoding` of their own) `Content-Length`.
 
 use std::time::{Duration, Instant};
 
@@ -200,7 +200,11 @@ impl Client {
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_slice());
         }
-        if let Some(body) = &request.body {
+        let chunked = request
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("transfer-encoding"));
+        if let Some(body) = request.body.as_ref().filter(|_| !chunked) {
             builder = builder.header("Content-Length", body.len());
         }
         let outgoing = builder

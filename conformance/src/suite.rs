@@ -114,7 +114,9 @@ pub async fn run(root: &Path, work_dir: &Path) -> Result<Report, String> {
         let log = work_dir.join(format!("{folder}.build.log"));
         let outcome = match parsed {
             Err(err) => Err(err.to_string()),
-            Ok(backend) => runner::build(&backend, &log).await.map(|_| backend),
+            Ok(backend) => runner::build(&backend, &log)
+                .await
+                .map(|took| (backend, took)),
         };
         match outcome {
             Ok(backend) => built.push(backend),
@@ -123,11 +125,11 @@ pub async fn run(root: &Path, work_dir: &Path) -> Result<Report, String> {
     }
 
     let mut starting = tokio::task::JoinSet::new();
-    for backend in built {
+    for (backend, build_time) in built {
         let log = work_dir.join(format!("{}.server.log", backend.name));
         starting.spawn(async move {
             let name = backend.name.clone();
-            (name, start_and_check(backend, log).await)
+            (name, start_and_check(backend, build_time, log).await)
         });
     }
     let mut sessions = Vec::new();
@@ -178,7 +180,11 @@ pub async fn run(root: &Path, work_dir: &Path) -> Result<Report, String> {
     })
 }
 
-async fn start_and_check(backend: Backend, log: std::path::PathBuf) -> Result<Session, String> {
+async fn start_and_check(
+    backend: Backend,
+    build_time: Duration,
+    log: std::path::PathBuf,
+) -> Result<Session, String> {
     let cluster = tokio::task::spawn_blocking(pgtemp::Cluster::start)
         .await
         .map_err(|err| format!("cluster task failed: {err}"))?
@@ -200,8 +206,9 @@ async fn start_and_check(backend: Backend, log: std::path::PathBuf) -> Result<Se
         check: SETUP_CHECK,
         status: Status::Pass,
         detail: format!(
-            "built with `{}`, started with `{}` on {} against a private cluster, GET /health 200",
+            "built with `{}` in {:.1} s, started with `{}` on {} against a private cluster, GET /health 200",
             backend.build,
+            build_time.as_secs_f64(),
             backend.run,
             running.url()
         ),

@@ -17,11 +17,15 @@ struct Rejection {
     status: u16,
     content_type: Option<&'static str>,
     body: Vec<u8>,
+    /// Sent with `Transfer-Encoding: chunked` instead of `Content-Length`.
+    chunked: bool,
 }
 
 /// One POST that must be accepted and store exactly `title` and `content`.
 struct Acceptance {
     what: &'static str,
+    /// Sent with `Transfer-Encoding: chunked` instead of `Content-Length`.
+    chunked: bool,
     content_type: &'static str,
     body: Vec<u8>,
     title: String,
@@ -37,6 +41,7 @@ fn rejections() -> Vec<Rejection> {
         status,
         content_type,
         body,
+        chunked: false,
     };
     vec![
         reject("no Content-Type", 415, None, valid()),
@@ -90,6 +95,15 @@ fn rejections() -> Vec<Rejection> {
             json,
             padded(b"[]".to_vec(), MAX_BODY + 1),
         ),
+        Rejection {
+            chunked: true,
+            ..reject(
+                "chunked body over 64 KiB",
+                413,
+                json,
+                padded(valid(), MAX_BODY + 1),
+            )
+        },
         reject("empty body", 400, json, Vec::new()),
         reject(
             "truncated JSON",
@@ -214,6 +228,7 @@ fn rejections() -> Vec<Rejection> {
 fn acceptances() -> Vec<Acceptance> {
     let accept = |what, content_type, body, title: &str, content: &str| Acceptance {
         what,
+        chunked: false,
         content_type,
         body,
         title: title.to_string(),
@@ -274,6 +289,10 @@ fn acceptances() -> Vec<Acceptance> {
             "t",
             "c",
         ),
+        Acceptance {
+            chunked: true,
+            ..accept("chunked body", json, note_body("t", "c"), "t", "c")
+        },
         accept(
             "a field nested exactly 128 deep",
             json,
@@ -299,7 +318,10 @@ pub(super) async fn rejected(target: &Target, status: u16) -> Outcome {
         .collect();
     let mut failures = Vec::new();
     for case in &cases {
-        let request = Request::post("/notes/", case.content_type, case.body.clone());
+        let mut request = Request::post("/notes/", case.content_type, case.body.clone());
+        if case.chunked {
+            request = request.header("Transfer-Encoding", b"chunked");
+        }
         let label = format!("POST /notes/ ({})", case.what);
         if let Err(failure) = post_rejected(target, &label, &request, status).await {
             failures.push(failure);
@@ -322,7 +344,10 @@ pub(super) async fn accepted(target: &Target) -> Outcome {
     let cases = acceptances();
     let mut failures = Vec::new();
     for case in &cases {
-        let request = Request::post("/notes/", Some(case.content_type), case.body.clone());
+        let mut request = Request::post("/notes/", Some(case.content_type), case.body.clone());
+        if case.chunked {
+            request = request.header("Transfer-Encoding", b"chunked");
+        }
         let label = format!("POST /notes/ ({})", case.what);
         if let Err(failure) =
             post_accepted(target, &label, &request, &case.title, &case.content).await
