@@ -62,10 +62,7 @@ pub fn plot_run(dir: &Path, options: &RunOptions) -> Result<Vec<PathBuf>, PlotEr
     let png_path = options
         .out
         .clone()
-        .unwrap_or_else(|| match &options.prefix {
-            Some(prefix) if prefix != "benchmark" => dir.join(format!("{prefix}_graph.png")),
-            _ => dir.join("graph.png"),
-        });
+        .unwrap_or_else(|| dir.join(run.graph_file_name()));
     let graph = RunGraph {
         run: &run,
         log_y: options.log_scale,
@@ -112,18 +109,17 @@ pub fn plot_compare(
         .collect();
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     for (test_type, entries) in &by_type {
-        let refs: Vec<&results::Entry> = entries.iter().collect();
-        let size = options
-            .size
-            .unwrap_or((COMPARISON_WIDTH, Comparison::natural_height(&refs)));
-        let picture = Comparison {
+        let mut picture = Comparison {
             test_type,
             entries: entries
                 .iter()
                 .map(|e| (e, colours[e.backend.as_str()]))
                 .collect(),
-            size,
+            size: (COMPARISON_WIDTH, 0),
         };
+        picture.size = options
+            .size
+            .unwrap_or((COMPARISON_WIDTH, picture.natural_height()));
         picture.check_size()?;
         let png_path = results_dir.join(format!("comparison_{test_type}.png"));
         files.push((png_path.clone(), canvas::png(&picture)?));

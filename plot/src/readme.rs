@@ -141,12 +141,7 @@ fn row(entry: &Entry, link_base: &str) -> String {
     let percent = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{} %", grouped(v, 1)));
     let megabytes =
         |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{} MB", grouped(v, 1)));
-    let graph_file = match &run.source {
-        crate::run::Source::Locust { prefix } if prefix != "benchmark" => {
-            format!("{prefix}_graph.png")
-        }
-        _ => "graph.png".to_string(),
-    };
+    let graph_file = run.graph_file_name();
     let graph = if run.dir.join(&graph_file).is_file() {
         format!(
             "[graph]({link_base}{}/{}/{})",

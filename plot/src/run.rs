@@ -363,6 +363,15 @@ fn short(value: f64) -> String {
 }
 
 impl Run {
+    /// The graph's file name in the run folder: `graph.png`, or `PREFIX_graph.png` for a
+    /// Locust set other than `benchmark` (several sets can share a folder).
+    pub fn graph_file_name(&self) -> String {
+        match &self.source {
+            Source::Locust { prefix } if prefix != "benchmark" => format!("{prefix}_graph.png"),
+            _ => "graph.png".to_string(),
+        }
+    }
+
     pub fn is_locust(&self) -> bool {
         matches!(self.source, Source::Locust { .. })
     }

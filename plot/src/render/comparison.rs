@@ -33,14 +33,9 @@ pub(crate) struct Comparison<'a> {
 
 impl Comparison<'_> {
     /// The height that gives every bar a readable row.
-    pub(crate) fn natural_height(entries: &[&Entry]) -> u32 {
-        let banners = entries
-            .iter()
-            .filter(|e| !e.run.warnings().is_empty())
-            .count() as u32
-            + u32::from(entries.iter().any(|e| e.run.is_locust()))
-            + u32::from(!crate::results::same_workload(entries));
-        let bars = 3 * (BAR_CHART_CHROME + BAR_ROW * entries.len() as u32 + 20);
+    pub(crate) fn natural_height(&self) -> u32 {
+        let banners = self.banners().len() as u32;
+        let bars = 3 * (BAR_CHART_CHROME + BAR_ROW * self.entries.len() as u32 + 20);
         12 + HEADER_HEIGHT + banners * (BANNER_HEIGHT + 6) + TIME_CHART_HEIGHT + bars + 12
     }
 
@@ -207,25 +202,22 @@ impl Comparison<'_> {
             .unwrap_or(0)
             .clamp(60, 260)
             + 16;
-        let chart =
-            |title: &str, value: &BarValue<'_>| {
-                BarChart {
-                    title: title.to_string(),
-                    bars: self
-                        .entries
-                        .iter()
-                        .map(|(e, colour)| {
-                            let (parts, value_text) = value(e, *colour);
-                            Bar {
-                                label: Self::label(e),
-                                parts,
-                                value_text,
-                            }
-                        })
-                        .collect(),
-                    label_width,
-                }
-            };
+        let chart = |title: &str, value: &BarValue<'_>| BarChart {
+            title: title.to_string(),
+            bars: self
+                .entries
+                .iter()
+                .map(|(e, colour)| {
+                    let (parts, value_text) = value(e, *colour);
+                    Bar {
+                        label: Self::label(e),
+                        parts,
+                        value_text,
+                    }
+                })
+                .collect(),
+            label_width,
+        };
         let ms = |v: Option<f64>, e: &Entry, colour| match v {
             Some(v) => (
                 vec![(v, colour)],

@@ -32,9 +32,10 @@ pub(crate) fn distinct(n: usize) -> Vec<RGBColor> {
     (0..n)
         .map(|i| {
             let hue = (i as f64 * 137.507_764 + 210.0) % 360.0;
-            // Alternate lightness too, so two hues that end up close still differ.
-            let lightness = if i % 2 == 0 { 0.42 } else { 0.52 };
-            hsl(hue, 0.70, lightness)
+            // Golden-angle hues come closest for indices 5, 8 and 13 apart; cycling three
+            // lightness levels gives each such pair different lightness as well.
+            let lightness = [0.40, 0.52, 0.33][i % 3];
+            hsl(hue, 0.72, lightness)
         })
         .collect()
 }

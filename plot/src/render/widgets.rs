@@ -173,7 +173,8 @@ impl LinePanel {
             }
             let lo = positive.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = positive.iter().copied().fold(0.0, f64::max);
-            let lo = 10f64.powf(lo.log10().floor());
+            // Slightly below the power of ten, so rounding cannot drop its tick label.
+            let lo = 10f64.powf(lo.log10().floor()) * 0.999;
             let mut hi = 10f64.powf((hi * 1.05).log10().ceil());
             if hi <= lo {
                 hi = lo * 10.0;
@@ -188,6 +189,14 @@ impl LinePanel {
             let max = nice_ceiling(values().fold(0.0, f64::max) * 1.05);
             self.draw_chart(&chart_area, x_range, 0.0..max, &|v| tick_label(*v))
         }
+    }
+
+    /// Lines with at least one value: a series that was not measured (e.g. the database in a
+    /// run without one) gets neither a curve nor a legend entry.
+    fn lines_with_data(&self) -> impl Iterator<Item = &Line> {
+        self.lines
+            .iter()
+            .filter(|l| l.points.iter().any(|p| p.1.is_some()))
     }
 
     /// Title, then one legend entry per line, wrapping onto further rows when needed.
@@ -208,7 +217,7 @@ impl LinePanel {
         )?;
         let mut x = 8 + text_width(area, &self.title, &title_font) as i32 + 28;
         let mut y = 4;
-        for line in &self.lines {
+        for line in self.lines_with_data() {
             let entry = 30 + text_width(area, &line.label, &legend_font) as i32 + 22;
             if x + entry > width as i32 - RIGHT_MARGIN as i32 {
                 x = Y_LABEL_AREA as i32;
@@ -264,7 +273,7 @@ impl LinePanel {
             mesh.x_desc(desc.as_str());
         }
         mesh.draw().map_err(draw_err)?;
-        for line in &self.lines {
+        for line in self.lines_with_data() {
             let style = line.colour.stroke_width(2);
             for run in segments(&line.points) {
                 if let [only] = run.as_slice() {
@@ -528,7 +537,7 @@ impl BarChart {
     }
 }
 
-/// `1,234.5` for figures that may be large; `n/a` when missing.
+/// `1,234.5 MB` for a measured figure; `not measured` when missing.
 pub(crate) fn figure(value: Option<f64>, decimals: usize, unit: &str) -> String {
     match value {
         Some(v) => format!("{}{unit}", grouped(v, decimals)),
