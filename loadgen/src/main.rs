@@ -1,4 +1,5 @@
-//! The `loadgen` binary: parse flags, run, report errors on one line.
+//! The `loadgen` binary: parse flags, run, report errors on one line (exit 2 for bad flags or
+//! scenario files, 1 when the run cannot start or its files cannot be written).
 
 use std::process::ExitCode;
 
@@ -23,17 +24,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+    let config = match Config::from_cli(cli).context("invalid configuration") {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match loadgen::run(&config).context("run failed") {
+        Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
-}
-
-fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from_cli(cli).context("invalid configuration")?;
-    loadgen::run(&config).context("run failed")?;
-    Ok(())
 }

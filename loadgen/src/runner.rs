@@ -220,7 +220,8 @@ fn build_summary(
 /// Polls `GET /` until the host gives any HTTP response or `wait` has passed (one try at least).
 fn wait_ready(target: &Target, wait: Duration) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
+        .enable_io()
+        .enable_time()
         .build()
         .map_err(Error::Worker)?;
     let probe = Task {

@@ -162,7 +162,8 @@ fn worker_main(
     inbox: UnboundedReceiver<mpsc::Sender<Snapshot>>,
 ) -> io::Result<Snapshot> {
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
+        .enable_io()
+        .enable_time()
         .build()?;
     let ctx = Rc::new(WorkerCtx {
         recorder: RefCell::new(Recorder::new(plan.clock, plan.entries)),

@@ -236,10 +236,11 @@ async fn respond(
     stream.write_all(reply.as_bytes()).await.is_ok()
 }
 
-/// A config from command-line words, as `loadgen` would parse them (always `--quiet`).
-pub fn config(args: &[&str]) -> Config {
+/// A config from a command line (words split at spaces), as `loadgen` would parse it, always
+/// with `--quiet`.
+pub fn config(args: &str) -> Config {
     let words = std::iter::once("loadgen")
-        .chain(args.iter().copied())
+        .chain(args.split_whitespace())
         .chain(["--quiet"]);
     Config::from_cli(Cli::try_parse_from(words).expect("valid flags")).expect("valid config")
 }

@@ -93,26 +93,7 @@ fn db_test_files_match_locusts_format() {
     let server = TestServer::start();
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("benchmark");
-    let summary = loadgen::run(&config(&[
-        "--host",
-        &server.url,
-        "--test-type",
-        "db_test",
-        "-u",
-        "5",
-        "-r",
-        "5",
-        "-t",
-        "2.5",
-        "--wait-min",
-        "0.05",
-        "--wait-max",
-        "0.1",
-        "--csv",
-        prefix.to_str().unwrap(),
-        "--seed",
-        "1",
-    ]))
+    let summary = loadgen::run(&config(&format!("--host {} --test-type db_test -u 5 -r 5 -t 2.5 --wait-min 0.05 --wait-max 0.1 --csv {} --seed 1", server.url, prefix.display())))
     .unwrap()
     .summary;
     // The server answers 400 to anything but the exact original note, so no failure means
