@@ -121,7 +121,7 @@ impl Running {
 
     /// Sends SIGTERM to the server process.
     pub fn sigterm(&self) -> Result<(), String> {
-        let pid = Pid::from_raw(self.pid as i32).ok_or("invalid pid")?;
+        let pid = server_pid(self.pid).ok_or("invalid pid")?;
         rustix::process::kill_process(pid, Signal::TERM)
             .map_err(|err| format!("cannot send SIGTERM to {}: {err}", self.pid))
     }
@@ -177,10 +177,15 @@ impl Drop for Running {
             return;
         }
         // The whole group, so a server that forked workers leaves none behind.
-        if let Some(group) = Pid::from_raw(self.pid as i32) {
+        if let Some(group) = server_pid(self.pid) {
             let _ = rustix::process::kill_process_group(group, Signal::KILL);
         }
     }
+}
+
+/// The server's pid (also its process group id: it leads its own group).
+fn server_pid(pid: u32) -> Option<Pid> {
+    i32::try_from(pid).ok().and_then(Pid::from_raw)
 }
 
 /// A port nobody listens on right now (the OS picks it).

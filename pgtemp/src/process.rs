@@ -3,6 +3,8 @@
 
 use std::path::Path;
 use std::process::Command;
+
+use rustix::process::{Pid, Signal};
 use std::time::{Duration, Instant};
 
 use crate::Error;
@@ -64,21 +66,19 @@ pub(crate) fn is_alive(pid: u32) -> bool {
 /// Stops the postmaster `pid` by signal: SIGQUIT (immediate shutdown, which also ends its
 /// children), then SIGKILL if it is still alive after `grace`. Returns whether it is gone.
 pub(crate) fn kill_postmaster(pid: u32, grace: Duration) -> bool {
-    signal(pid, "QUIT");
+    signal(pid, Signal::QUIT);
     if wait_until_dead(pid, grace) {
         return true;
     }
-    signal(pid, "KILL");
+    signal(pid, Signal::KILL);
     wait_until_dead(pid, Duration::from_secs(5))
 }
 
-fn signal(pid: u32, name: &str) {
-    // `kill` is used rather than libc so that the crate needs no `unsafe`; failure shows up as
-    // the process still being alive, which the caller checks.
-    let _ = Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(pid.to_string())
-        .output();
+fn signal(pid: u32, signal: Signal) {
+    // Failure shows up as the process still being alive, which the caller checks.
+    if let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+        let _ = rustix::process::kill_process(pid, signal);
+    }
 }
 
 fn wait_until_dead(pid: u32, limit: Duration) -> bool {

@@ -19,7 +19,7 @@ pub(crate) enum ServerUser {
 
 impl ServerUser {
     pub(crate) fn detect() -> Result<Self, Error> {
-        if effective_uid()? != 0 {
+        if !rustix::process::geteuid().is_root() {
             return Ok(Self::Current);
         }
         let (uid, gid) = lookup(SERVER_USER)?;
@@ -67,21 +67,6 @@ impl ServerUser {
                 .map_err(|err| Error::io("giving to the postgres user", path, err)),
         }
     }
-}
-
-/// The effective uid, from `/proc/self/status` (no `unsafe` libc call needed).
-fn effective_uid() -> Result<u32, Error> {
-    let path = "/proc/self/status";
-    let status = std::fs::read_to_string(path).map_err(|err| Error::io("reading", path, err))?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("Uid:"))
-        .and_then(|ids| ids.split_whitespace().nth(1))
-        .and_then(|euid| euid.parse().ok())
-        .ok_or_else(|| Error::BadState {
-            path: path.into(),
-            reason: "no effective uid in the Uid: line".into(),
-        })
 }
 
 /// uid and gid of `name` from the passwd database (`getent` also covers NSS sources).
