@@ -630,4 +630,91 @@ mod tests {
         assert_eq!(environment_names(&yaml[0]["a"]), ["HOST", "PORT"]);
         assert_eq!(environment_names(&yaml[0]["b"]), ["HOST", "WORKERS"]);
     }
+
+    /// A repository with one mistake of each kind the static checks look for.
+    fn broken_repo() -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            COMPOSE_FILE,
+            "services:\n  db:\n    image: postgres\n  backend:\n    build:\n      context: .\n      \
+             dockerfile: backends/demo/Dockerfile\n    environment:\n      HOST: 0.0.0.0\n      \
+             SECRET_X: y\n      WORKERS: 2\n",
+        );
+        write(
+            "backends/demo/backend.toml",
+            "name = \"demo\"\nlanguage = \"Go\"\nframework = \"net/http\"\nbuild = \"go build\"\n\
+             run = \"./demo\"\ndocker_context = \".\"\n",
+        );
+        write(
+            "backends/demo/Dockerfile",
+            "FROM golang AS build\nCOPY backends/demo/main.go backends/demo/missing.txt /src/\n\
+             COPY --from=build /a /b\nFROM debian:12\n",
+        );
+        write("backends/demo/main.go", "os.Getenv(\"HOST\")");
+        write("backends/other/README", "no backend.toml here");
+        root
+    }
+
+    fn problems(outcome: StaticOutcome) -> String {
+        outcome
+            .expect_err("the broken repository passed")
+            .join("\n")
+    }
+
+    #[test]
+    fn every_static_check_catches_its_mistake() {
+        let repo = broken_repo();
+        let root = repo.path();
+        let services = problems(compose_services(root));
+        assert!(
+            services.contains("db.image is Some(\"postgres\")"),
+            "{services}"
+        );
+        assert!(services.contains("db has no healthcheck"), "{services}");
+        assert!(services.contains("does not use ${BACKEND}"), "{services}");
+        assert!(services.contains("no CPU limit"), "{services}");
+
+        let env = problems(compose_env_names(root));
+        assert!(
+            env.contains("sets SECRET_X, which is not one of SPEC"),
+            "{env}"
+        );
+        assert!(
+            env.contains("demo: compose passes WORKERS but the code never reads it"),
+            "{env}"
+        );
+        assert!(!env.contains("passes HOST"), "{env}");
+
+        let folders = problems(backend_folders(root));
+        assert_eq!(
+            folders,
+            "other: no backend.toml (only backends/common may lack one)"
+        );
+
+        let sources = problems(dockerfile_sources(root));
+        assert!(
+            sources.contains("\"backends/demo/missing.txt\" does not exist"),
+            "{sources}"
+        );
+        assert!(!sources.contains("main.go"), "{sources}");
+
+        let practices = problems(dockerfile_practices(root));
+        assert!(
+            practices.contains("base image \"golang\" is not pinned"),
+            "{practices}"
+        );
+        assert!(
+            practices.contains("final image \"debian:12\" is not a slim"),
+            "{practices}"
+        );
+        assert!(
+            practices.contains("final stage runs as root"),
+            "{practices}"
+        );
+    }
 }
