@@ -51,10 +51,9 @@ fn with_and_without_slash(path: &'static str) -> [&'static str; 2] {
 
 async fn create_note(State(db): State<Db>, headers: HeaderMap, body: AxumBody) -> Answer {
     let content_type = headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes);
-    // Read one byte past the limit, so "exactly at the limit" and "over it" differ.
-    let read = axum::body::to_bytes(body, MAX_BODY_BYTES + 1).await;
+    let read = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
     let body = match &read {
-        Ok(bytes) => Body::Complete(bytes),
+        Ok(bytes) => Body::from_bytes(bytes),
         Err(err) if is_length_limit(err) => Body::TooLarge,
         Err(_) => Body::Unreadable,
     };
