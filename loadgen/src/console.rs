@@ -178,7 +178,7 @@ pub fn locust_tables(agg: &Aggregate) -> String {
         stats_line(&mut out, method, name, e);
     }
     let _ = writeln!(out, "{separator}");
-    stats_line(&mut out, "", "Aggregated", &total);
+    stats_line(&mut out, "", "Aggregated", total);
     out.push('\n');
 
     out.push_str("Response time percentiles (approximated)\n");
@@ -220,7 +220,7 @@ pub fn locust_tables(agg: &Aggregate) -> String {
     }
     let _ = writeln!(out, "{separator}");
     if total.requests > 0 {
-        percentile_line(&mut out, "", "Aggregated", &total);
+        percentile_line(&mut out, "", "Aggregated", total);
     }
     out.push('\n');
 

@@ -26,45 +26,21 @@ pub fn ensure_open_files(users: u64) -> Result<u64, LimitError> {
     if soft >= needed {
         return Ok(soft);
     }
-    if hard >= needed {
-        // Take all the hard limit allows: cheap, and spares a second raise for larger runs.
-        let target = if maximum.is_none() {
-            needed.max(1 << 20)
-        } else {
-            hard
-        };
-        return match setrlimit(
-            Resource::Nofile,
-            Rlimit {
-                current: Some(target),
-                maximum,
-            },
-        ) {
-            Ok(()) => Ok(target),
-            Err(_) => setrlimit(
-                Resource::Nofile,
-                Rlimit {
-                    current: Some(needed),
-                    maximum,
-                },
-            )
-            .map(|()| needed)
-            .map_err(|e| LimitError {
-                users,
-                needed,
-                hard,
-                reason: e.to_string(),
-            }),
-        };
-    }
+    // Within the hard limit, take all of it (spares a second raise for larger runs); above it,
+    // raise both, which root may do.
+    let (current, maximum) = if hard >= needed {
+        (hard.min(1 << 20).max(needed), maximum)
+    } else {
+        (needed, Some(needed))
+    };
     setrlimit(
         Resource::Nofile,
         Rlimit {
-            current: Some(needed),
-            maximum: Some(needed),
+            current: Some(current),
+            maximum,
         },
     )
-    .map(|()| needed)
+    .map(|()| current)
     .map_err(|e| LimitError {
         users,
         needed,

@@ -142,7 +142,7 @@ pub fn write_stats<W: Write>(out: &mut W, agg: &Aggregate) -> io::Result<()> {
         .iter()
         .map(|k| (k.method.as_str(), k.name.as_str()))
         .zip(agg.entries.iter());
-    for ((method, name), entry) in rows.chain(std::iter::once((("", "Aggregated"), &total))) {
+    for ((method, name), entry) in rows.chain(std::iter::once((("", "Aggregated"), total))) {
         let mut cells = vec![
             Cell::from(method),
             Cell::from(name),
@@ -178,15 +178,15 @@ pub fn history_row(agg: &Aggregate, now_unix: f64, users: u64) -> String {
         Cell::Text(fixed6(rps)),
         Cell::Text(fixed6(fps)),
     ];
-    cells.extend(percentile_cells(&total));
+    cells.extend(percentile_cells(total));
     cells.extend([
         Cell::Int(total.requests),
         Cell::Int(total.failures),
         locust::median(&total.buckets, total.locust_figures()),
-        average_cell(&total),
-        min_cell(&total),
-        max_cell(&total),
-        content_cell(&total),
+        average_cell(total),
+        min_cell(total),
+        max_cell(total),
+        content_cell(total),
     ]);
     csv_row(cells)
 }

@@ -12,18 +12,26 @@ use crate::failure::{Failure, FailureKind};
 use crate::locust::{Buckets, EntryFigures};
 use crate::scenario::EntryKey;
 
-/// Largest response time the histograms hold exactly; longer ones are recorded as this value.
-const HIST_MAX_US: u64 = 3_600_000_000;
 /// A request starting later than this after the user model wanted it marks the run saturated.
 pub const LATE_SEND: Duration = Duration::from_millis(10);
 
-/// An empty histogram of response times in microseconds, 3 significant digits.
+/// An empty histogram of response times in microseconds, 3 significant digits. It grows with
+/// the largest value recorded, so the usual sub-10 ms histograms stay a few kilobytes and merge
+/// in microseconds.
 pub fn new_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, HIST_MAX_US, 3).expect("constant histogram bounds are valid")
+    Histogram::new(3).expect("3 significant digits is a valid precision")
+}
+
+fn record_us(hist: &mut Histogram<u64>, us: u64) {
+    // Auto-resizing histograms only refuse values above 2^62 µs; clamp those instead.
+    if hist.record(us).is_err() {
+        hist.saturating_record(us);
+    }
 }
 
 fn add_histogram(into: &mut Histogram<u64>, from: &Histogram<u64>) {
-    into.add(from).expect("histograms share the same bounds");
+    into.add(from)
+        .expect("an auto-resizing histogram takes any other");
 }
 
 fn ns_to_us(ns: u64) -> u64 {
@@ -101,7 +109,7 @@ impl EntryStats {
         self.max_ns = self.max_ns.max(ns);
         self.content_bytes += body_len;
         self.buckets.record(ns);
-        self.hist.saturating_record(ns_to_us(ns));
+        record_us(&mut self.hist, ns_to_us(ns));
     }
 
     pub fn merge(&mut self, other: &EntryStats) {
@@ -269,7 +277,7 @@ impl Recorder {
             window.requests += 1;
             window.failures += u64::from(failed.is_some());
             window.max_ns = window.max_ns.max(ns);
-            window.hist.saturating_record(ns_to_us(ns));
+            record_us(&mut window.hist, ns_to_us(ns));
         }
 
         let unix = self.clock.t0_unix + elapsed;
@@ -335,6 +343,7 @@ pub struct Aggregate {
     pub clock: Clock,
     pub keys: Vec<EntryKey>,
     pub entries: Vec<EntryStats>,
+    total: EntryStats,
     pub errors: HashMap<ErrorKey, ErrorStat>,
     pub unix_seconds: BTreeMap<i64, (u64, u64)>,
     pub last_completion_s: Option<f64>,
@@ -352,6 +361,7 @@ impl Aggregate {
             clock,
             keys,
             entries,
+            total: EntryStats::default(),
             errors: HashMap::new(),
             unix_seconds: BTreeMap::new(),
             last_completion_s: None,
@@ -366,6 +376,7 @@ impl Aggregate {
     pub fn absorb(&mut self, snap: Snapshot) {
         for (mine, theirs) in self.entries.iter_mut().zip(&snap.entries) {
             mine.merge(theirs);
+            self.total.merge(theirs);
         }
         for window in snap.windows {
             match self.pending.get_mut(&window.index) {
@@ -438,12 +449,8 @@ impl Aggregate {
     }
 
     /// All entries merged: Locust's "Aggregated" row.
-    pub fn total(&self) -> EntryStats {
-        let mut total = EntryStats::default();
-        for entry in &self.entries {
-            total.merge(entry);
-        }
-        total
+    pub fn total(&self) -> &EntryStats {
+        &self.total
     }
 
     pub fn last_completion_unix(&self) -> Option<f64> {

@@ -146,7 +146,7 @@ impl Figures {
 
     /// The totals and the per-endpoint figures of a run.
     pub fn of_run(agg: &Aggregate, duration_s: f64) -> (Figures, Vec<Figures>) {
-        let totals = Figures::of(&agg.total(), duration_s, None, None);
+        let totals = Figures::of(agg.total(), duration_s, None, None);
         let endpoints = agg
             .keys
             .iter()

@@ -200,10 +200,11 @@ fn db_test_files_match_locusts_format() {
     ] {
         assert!(json["totals"][key].as_f64().is_some(), "{key}");
     }
-    assert_eq!(
-        json["saturation"]["reasons"].as_array().map(Vec::len),
-        Some(0)
-    );
+    // Whether a busy machine flagged the run is timing; that the verdict and reasons agree is not.
+    let reasons = json["saturation"]["reasons"]
+        .as_array()
+        .expect("reasons is a list");
+    assert_eq!(json["saturation"]["saturated"], !reasons.is_empty());
     let failures = read_python_csv(&dir.path().join("benchmark_failures.csv"));
     assert_eq!(failures.len(), 1, "header only");
     let exceptions = std::fs::read_to_string(dir.path().join("benchmark_exceptions.csv")).unwrap();
