@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::db::Db;
-use crate::outcome::{CheckResult, Outcome, fail};
+use crate::outcome::{CheckResult, Failure, Outcome, fail};
 use crate::runner::Running;
 
 pub const CHECK_NAME: &str = "graceful-shutdown";
@@ -26,7 +26,13 @@ const IO_LIMIT: Duration = Duration::from_secs(10);
 
 /// Runs the check; the server is gone afterwards whatever the verdict.
 pub async fn check(running: &mut Running, db: &Db) -> CheckResult {
-    CheckResult::from_outcome(CHECK_NAME, graceful_shutdown(running, db).await)
+    let outcome = graceful_shutdown(running, db)
+        .await
+        .map_err(|failure| match failure {
+            Failure::Fail(reason) => fail(format!("{reason}; server log: {}", running.log_tail(3))),
+            skip => skip,
+        });
+    CheckResult::from_outcome(CHECK_NAME, outcome)
 }
 
 async fn graceful_shutdown(running: &mut Running, db: &Db) -> Outcome {
@@ -93,7 +99,7 @@ struct HeldRequest {
 }
 
 impl HeldRequest {
-    async fn open(port: u16, index: usize) -> Result<Self, crate::outcome::Failure> {
+    async fn open(port: u16, index: usize) -> Result<Self, Failure> {
         let mut stream = TcpStream::connect(("127.0.0.1", port))
             .await
             .map_err(|err| fail(format!("connecting for in-flight request #{index}: {err}")))?;
@@ -124,7 +130,7 @@ impl HeldRequest {
     }
 
     /// Waits until the server has read everything sent so far.
-    async fn wait_until_read(&self) -> Result<(), crate::outcome::Failure> {
+    async fn wait_until_read(&self) -> Result<(), Failure> {
         let local = self
             .stream
             .local_addr()
@@ -149,7 +155,7 @@ impl HeldRequest {
     }
 
     /// Sends the rest of the body and returns the response's status line.
-    async fn finish(mut self) -> Result<String, crate::outcome::Failure> {
+    async fn finish(mut self) -> Result<String, Failure> {
         let index = self.index;
         write(&mut self.stream, &self.rest, index).await?;
         read_response(&mut self.stream, true)
@@ -158,11 +164,7 @@ impl HeldRequest {
     }
 }
 
-async fn write(
-    stream: &mut TcpStream,
-    bytes: &[u8],
-    index: usize,
-) -> Result<(), crate::outcome::Failure> {
+async fn write(stream: &mut TcpStream, bytes: &[u8], index: usize) -> Result<(), Failure> {
     tokio::time::timeout(IO_LIMIT, stream.write_all(bytes))
         .await
         .map_err(|_| fail(format!("in-flight request #{index}: write timed out")))?

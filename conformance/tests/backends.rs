@@ -3,7 +3,8 @@
 //! the others wait for the report); each test then asserts one check kind for every backend, so
 //! a failure names the check, the backend and the reason, and a new backend needs no new test.
 //!
-//! The whole report is written to `target/tmp/conformance-report.txt` and to stderr.
+//! The whole report is written to `target/tmp/conformance-report.txt` and to stderr; build and
+//! server logs to `target/tmp/conformance-logs/`.
 
 use std::sync::OnceLock;
 
@@ -15,13 +16,14 @@ use conformance::{compare, shutdown};
 fn report() -> &'static Result<Report, String> {
     static REPORT: OnceLock<Result<Report, String>> = OnceLock::new();
     REPORT.get_or_init(|| {
-        let work_dir = tempfile::Builder::new()
-            .prefix("conformance-")
-            .tempdir()
-            .map_err(|err| format!("cannot create a work directory: {err}"))?;
+        // Build and server logs stay after the run, for reading when a check fails.
+        let work_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-logs");
+        let _ = std::fs::remove_dir_all(&work_dir);
+        std::fs::create_dir_all(&work_dir)
+            .map_err(|err| format!("cannot create {}: {err}", work_dir.display()))?;
         let runtime = tokio::runtime::Runtime::new()
             .map_err(|err| format!("cannot start the async runtime: {err}"))?;
-        let report = runtime.block_on(suite::run(&repo_root(), work_dir.path()));
+        let report = runtime.block_on(suite::run(&repo_root(), &work_dir));
         if let Ok(report) = &report {
             let text = report.render();
             eprintln!("{text}");
