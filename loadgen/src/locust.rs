@@ -193,6 +193,38 @@ mod tests {
     }
 
     #[test]
+    fn percentiles_equal_locusts_on_the_same_samples() {
+        // Expected values printed by Locust 2.47's own bucket_response_time and
+        // calculate_response_time_percentile for the same 521 samples.
+        let mut samples: Vec<u64> = (0..500u64)
+            .map(|i| ((i * 7919 * 104_729) % 12_000_000_000 + 50_000) / (1 + (i % 3) * 40))
+            .collect();
+        for _ in 0..3 {
+            samples.extend([
+                2_500_000,
+                3_500_000,
+                125 * MS,
+                135 * MS,
+                1_250 * MS,
+                1_350 * MS,
+                12_500 * MS,
+            ]);
+        }
+        let mut b = Buckets::default();
+        for ns in &samples {
+            b.record(*ns);
+        }
+        let n = samples.len() as u64;
+        let got: Vec<u64> = PERCENTILES.iter().map(|p| b.percentile(n, *p)).collect();
+        assert_eq!(
+            got,
+            [
+                150, 280, 2700, 4600, 8300, 10000, 11000, 12000, 12000, 12000, 12000
+            ]
+        );
+    }
+
+    #[test]
     fn median_is_clamped_to_exact_extremes() {
         let mut b = Buckets::default();
         b.record(400_000); // 0.4 ms buckets to 0
