@@ -36,7 +36,7 @@ fn unix_now() -> f64 {
 pub fn run(config: &Config) -> Result<RunOutcome, Error> {
     let target = Target::parse(&config.host)?;
     crate::limits::ensure_open_files(config.users)?;
-    wait_ready(&target, config.wait_ready)?;
+    wait_ready(&target, config.wait_ready, config.timeout)?;
     let paths = config.csv.as_deref().map(OutputPaths::new);
     if let Some(paths) = &paths {
         paths.prepare()?;
@@ -217,8 +217,9 @@ fn build_summary(
     }
 }
 
-/// Polls `GET /` until the host gives any HTTP response or `wait` has passed (one try at least).
-fn wait_ready(target: &Target, wait: Duration) -> Result<(), Error> {
+/// Polls `GET /` until the host gives any HTTP response or `wait` has passed (one try at least,
+/// each try bounded by the request `timeout`).
+fn wait_ready(target: &Target, wait: Duration, timeout: Duration) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
@@ -242,13 +243,11 @@ fn wait_ready(target: &Target, wait: Duration) -> Result<(), Error> {
                 let mut connection = Connection::open(target.addr).await?;
                 connection.send(&request).await
             };
-            let per_try = Duration::from_secs(1)
-                .min(give_up.saturating_duration_since(Instant::now()))
-                .max(READY_POLL);
-            let reason = match tokio::time::timeout(per_try, attempt).await {
+            // A slow answer is still an answer: each try may take a request's --timeout.
+            let reason = match tokio::time::timeout(timeout, attempt).await {
                 Ok(Ok(_)) => return Ok(()),
                 Ok(Err(e)) => e.to_string(),
-                Err(_) => format!("no response within {per_try:?}"),
+                Err(_) => format!("no response within {timeout:?}"),
             };
             if Instant::now() + READY_POLL > give_up {
                 return Err(Error::Unreachable {
