@@ -96,7 +96,20 @@ struct Session {
 }
 
 /// Runs the suite over the backends under `root`; `work_dir` receives build and server logs.
+///
+/// Ctrl-C (SIGINT) ends the run early with an error, after stopping every backend started and
+/// removing every cluster: the servers sit in their own process groups and the postmasters in
+/// their own sessions, so the terminal's signal would not reach them.
 pub async fn run(root: &Path, work_dir: &Path) -> Result<Report, String> {
+    tokio::select! {
+        report = run_to_end(root, work_dir) => report,
+        _ = tokio::signal::ctrl_c() => {
+            Err("interrupted by SIGINT: backends stopped, clusters removed".to_string())
+        }
+    }
+}
+
+async fn run_to_end(root: &Path, work_dir: &Path) -> Result<Report, String> {
     let started = Instant::now();
     let discovered = backend::discover(root)
         .map_err(|err| format!("cannot list {}/backends: {err}", root.display()))?;
