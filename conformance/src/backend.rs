@@ -14,6 +14,20 @@ pub const REQUIRED_KEYS: [&str; 6] = [
     "docker_context",
 ];
 
+/// The environment names of SPEC section 1: all a backend reads, the same for every backend.
+pub const SPEC_ENV: [&str; 10] = [
+    "DATABASE_URL",
+    "DATABASE_HOST",
+    "DATABASE_PORT",
+    "DATABASE_USER",
+    "DATABASE_PASSWORD",
+    "DATABASE_NAME",
+    "HOST",
+    "PORT",
+    "DB_POOL_SIZE",
+    "WORKERS",
+];
+
 /// The folder that is shared code, not a backend, and so has no `backend.toml`.
 pub const SHARED_FOLDER: &str = "common";
 

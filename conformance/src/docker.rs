@@ -9,25 +9,12 @@ use std::path::{Path, PathBuf};
 
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::backend::{self, Backend, SHARED_FOLDER};
+use crate::backend::{self, Backend, SHARED_FOLDER, SPEC_ENV};
 
 /// The result of one static check.
 pub type StaticOutcome = Result<String, Vec<String>>;
 
 pub const COMPOSE_FILE: &str = "docker-compose.yml";
-/// The environment names of SPEC section 1, the only ones a backend reads.
-pub const SPEC_ENV: [&str; 10] = [
-    "DATABASE_URL",
-    "DATABASE_HOST",
-    "DATABASE_PORT",
-    "DATABASE_USER",
-    "DATABASE_PASSWORD",
-    "DATABASE_NAME",
-    "HOST",
-    "PORT",
-    "DB_POOL_SIZE",
-    "WORKERS",
-];
 /// Where the Rust backends read their environment (shared data layer).
 const RUST_CONFIG_SOURCES: &str = "backends/common/src";
 

@@ -9,27 +9,13 @@ use std::time::{Duration, Instant};
 use rustix::process::{Pid, Signal};
 use tokio::process::{Child, Command};
 
-use crate::backend::Backend;
+use crate::backend::{Backend, SPEC_ENV};
 use crate::client::{Client, Request};
 
 /// Bound on one `build` command (a cold release build of a Rust backend with fat LTO is slow).
 pub const BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Bound on start-up: `GET /health` must answer 200 within this.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
-/// Environment names a backend may read (SPEC section 1); the ones not set here are removed, so
-/// the caller's environment cannot leak into the backend.
-const SPEC_ENV: [&str; 10] = [
-    "DATABASE_URL",
-    "DATABASE_HOST",
-    "DATABASE_PORT",
-    "DATABASE_USER",
-    "DATABASE_PASSWORD",
-    "DATABASE_NAME",
-    "HOST",
-    "PORT",
-    "DB_POOL_SIZE",
-    "WORKERS",
-];
 
 /// Runs the backend's `build` command; its output goes to `log`.
 pub async fn build(backend: &Backend, log: &Path) -> Result<Duration, String> {
@@ -86,6 +72,7 @@ impl Running {
             .stderr(output)
             .process_group(0)
             .kill_on_drop(true);
+        // Names not set below are removed, so the caller's environment cannot leak in.
         for name in SPEC_ENV {
             command.env_remove(name);
         }
