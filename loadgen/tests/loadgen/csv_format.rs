@@ -93,7 +93,7 @@ fn db_test_files_match_locusts_format() {
     let server = TestServer::start();
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("benchmark");
-    let summary = loadgen::run(&config(&format!("--host {} --test-type db_test -u 5 -r 5 -t 2.5 --wait-min 0.05 --wait-max 0.1 --csv {} --seed 1", server.url, prefix.display())))
+    let summary = loadgen::run(&config(&format!("--host {} --test-type db_test -u 5 -r 5 -t 2.5 --wait-min 0.05 --wait-max 0.1 --threads 3 --csv {} --seed 1", server.url, prefix.display())))
     .unwrap()
     .summary;
     // The server answers 400 to anything but the exact original note, so no failure means
@@ -192,6 +192,7 @@ fn db_test_files_match_locusts_format() {
     assert_eq!(json["test_type"], "db_test");
     assert_eq!(json["backend"], serde_json::Value::Null);
     assert_eq!(json["workload"]["seed"], 1);
+    assert_eq!(json["workload"]["threads"], 3);
     assert_eq!(json["workload"]["tasks"][0]["expected_status"], 201);
     assert_eq!(json["endpoints"][0]["method"], "GET");
     assert_eq!(json["endpoints"][1]["method"], "POST");

@@ -51,7 +51,7 @@ fn users_start_in_batches_on_locusts_schedule() {
     let summary_dir = dir.path().join("run");
     let prefix = summary_dir.join("benchmark");
     run(&format!(
-        "--host {} --test-type no_db_test -u 30 -r 10 -t 3.5 --wait-min 0.3 --wait-max 0.5 --csv {}",
+        "--host {} --test-type no_db_test -u 30 -r 10 -t 3.5 --wait-min 0.3 --wait-max 0.5 --threads 2 --csv {}",
         server.url,
         prefix.display()
     ));
@@ -96,7 +96,7 @@ fn task_weights_hold_over_thousands_of_picks() {
         "[[task]]\npath = \"/no_db_endpoint/\"\nweight = 1\n[[task]]\npath = \"/no_db_endpoint2/\"\nweight = 3\n",
     );
     let summary = run(&format!(
-        "--host {} --scenario {} -u 4 -r 4 -t 1.5 --wait-min 0 --wait-max 0",
+        "--host {} --scenario {} -u 4 -r 4 -t 1.5 --wait-min 0 --wait-max 0 --threads 2",
         server.url,
         file.display()
     ));
