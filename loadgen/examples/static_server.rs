@@ -15,7 +15,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use tokio::net::TcpSocket;
 
 async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     let text = |status: StatusCode, body: &'static str| {
@@ -49,7 +49,13 @@ fn main() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let listener = TcpListener::bind(&addr).await?;
+        let addr: std::net::SocketAddr = addr.parse().map_err(std::io::Error::other)?;
+        let socket = TcpSocket::new_v4()?;
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        // A deep accept queue: a spawn batch connects all at once, and a dropped SYN would
+        // cost the client a 1 s retransmission that no load generator is to blame for.
+        let listener = socket.listen(4096)?;
         println!("listening on {}", listener.local_addr()?);
         loop {
             let (stream, _) = listener.accept().await?;
