@@ -11,17 +11,19 @@ use anyhow::{Context, Result, bail};
 /// One reading of a source.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reading {
-    /// CPU time used so far, in seconds (all threads; for PostgreSQL all processes).
+    /// CPU time used so far, in seconds: every thread of every process of the source, including
+    /// processes of it that have already exited.
     pub cpu_seconds: f64,
-    /// Memory in bytes: RSS of a process, PSS summed over PostgreSQL's processes (so shared
-    /// buffers count once), a cgroup's usage without inactive page cache.
+    /// Memory in bytes: the proportional set size (PSS) summed over the source's processes, so
+    /// pages that forked workers or PostgreSQL's shared buffers share count once; for a cgroup,
+    /// its usage without inactive page cache.
     pub memory_bytes: u64,
 }
 
 /// Where a figure comes from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// One process (with all its threads).
+    /// A process and all its descendants (a server that forks workers counts as a whole).
     Process(u32),
     /// A PostgreSQL cluster: the postmaster named by `<data dir>/postmaster.pid` and its children.
     Postgres(PathBuf),
@@ -33,8 +35,8 @@ impl Source {
     /// Reads the source now; `None` when it is gone (process exited, cluster stopped).
     pub fn read(&self) -> Option<Reading> {
         match self {
-            Self::Process(pid) => read_process(*pid),
-            Self::Postgres(data_dir) => read_postgres(data_dir),
+            Self::Process(pid) => read_tree(*pid),
+            Self::Postgres(data_dir) => read_tree(postmaster_pid(data_dir)?),
             Self::Cgroup(dir) => read_cgroup(dir).ok(),
         }
     }
@@ -101,12 +103,34 @@ pub fn kb_field(text: &str, name: &str) -> Option<u64> {
         .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
 }
 
-fn read_process(pid: u32) -> Option<Reading> {
-    let stat = stat_of(pid).filter(|stat| stat.state != 'Z')?;
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+/// CPU and memory of `root` and every process descending from it. CPU counts each live
+/// process's own ticks plus the ticks of its children that exited and were waited for (the
+/// kernel moves those into the parent's cutime/cstime), so nothing is counted twice.
+fn read_tree(root: u32) -> Option<Reading> {
+    let root_stat = stat_of(root).filter(|stat| stat.state != 'Z')?;
+    let processes: Vec<(u32, Stat)> = all_processes().collect();
+    let mut tree = vec![(root, root_stat)];
+    let mut next = 0;
+    while let Some(&(parent, _)) = tree.get(next) {
+        next += 1;
+        tree.extend(
+            processes
+                .iter()
+                .filter(|(pid, stat)| stat.ppid == parent && *pid != root),
+        );
+    }
+    let ticks: u64 = tree
+        .iter()
+        .map(|(_, stat)| stat.own_ticks + stat.children_ticks)
+        .sum();
+    let pss_kb: u64 = tree
+        .iter()
+        .filter(|(_, stat)| stat.state != 'Z')
+        .map(|(pid, _)| pss_kb(*pid))
+        .sum();
     Some(Reading {
-        cpu_seconds: stat.own_ticks as f64 / ticks_per_second(),
-        memory_bytes: kb_field(&status, "VmRSS").unwrap_or(0) * 1024,
+        cpu_seconds: ticks as f64 / ticks_per_second(),
+        memory_bytes: pss_kb * 1024,
     })
 }
 
@@ -115,24 +139,7 @@ fn postmaster_pid(data_dir: &Path) -> Option<u32> {
     text.lines().next()?.trim().parse().ok()
 }
 
-fn read_postgres(data_dir: &Path) -> Option<Reading> {
-    let postmaster = postmaster_pid(data_dir)?;
-    let main = stat_of(postmaster).filter(|stat| stat.state != 'Z')?;
-    let mut ticks = main.own_ticks + main.children_ticks;
-    let mut pss_kb = pss_kb_of(postmaster);
-    for (pid, stat) in all_processes() {
-        if stat.ppid == postmaster && stat.state != 'Z' {
-            ticks += stat.own_ticks;
-            pss_kb += pss_kb_of(pid);
-        }
-    }
-    Some(Reading {
-        cpu_seconds: ticks as f64 / ticks_per_second(),
-        memory_bytes: pss_kb * 1024,
-    })
-}
-
-fn pss_kb_of(pid: u32) -> u64 {
+fn pss_kb(pid: u32) -> u64 {
     fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
         .ok()
         .and_then(|text| kb_field(&text, "Pss"))
@@ -199,6 +206,35 @@ mod tests {
         let text = "Name:\tx\nVmRSS:\t   2048 kB\nRssAnon:\t 10 kB\n";
         assert_eq!(kb_field(text, "VmRSS"), Some(2048));
         assert_eq!(kb_field(text, "Rss"), None);
+    }
+
+    #[test]
+    fn a_process_tree_counts_its_forked_children() {
+        // sh forks a busy child; the tree's CPU must grow although sh itself only waits (by a
+        // margin that holds on a loaded machine: sh alone uses next to nothing).
+        let mut shell = std::process::Command::new("sh")
+            .args(["-c", "timeout 2 sh -c 'while :; do :; done'; sleep 5"])
+            .spawn()
+            .unwrap();
+        let source = Source::Process(shell.id());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let before = source.read().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        let during = source.read().unwrap();
+        // After the busy child exits, its CPU stays counted (in the parent's cutime).
+        std::thread::sleep(std::time::Duration::from_millis(1800));
+        let after = source.read().unwrap();
+        shell.kill().unwrap();
+        shell.wait().unwrap();
+        assert!(
+            during.cpu_seconds - before.cpu_seconds > 0.3,
+            "{before:?} -> {during:?}"
+        );
+        assert!(
+            after.cpu_seconds >= during.cpu_seconds,
+            "{during:?} -> {after:?}"
+        );
+        assert!(during.memory_bytes > 0);
     }
 
     #[test]
