@@ -184,8 +184,11 @@ main() {
   write_inputs
   start_server
   err "server ${server_url} on core ${SERVER_CORE}, load generators on core ${CLIENT_CORE}"
+  # Other work on the machine skews every figure: say how busy it was.
+  err "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   run_closed
   run_profile
+  err "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
   print_table
 }
 
