@@ -2,39 +2,22 @@
 
 use std::process::ExitCode;
 
-use backend_common::{Config, boot};
+use backend_common::boot;
 
 mod routes;
 
 fn main() -> ExitCode {
-    let config = match boot::start("axum") {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    match boot::tokio_runtime(config.workers) {
-        Ok(runtime) => runtime.block_on(serve(config)),
-        Err(err) => boot::fail(format_args!("cannot start the tokio runtime: {err}")),
-    }
-}
-
-async fn serve(config: Config) -> ExitCode {
-    let db = match boot::open_database(&config, config.pool_size).await {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
-    let listener = match tokio::net::TcpListener::bind((config.host, config.port)).await {
-        Ok(listener) => listener,
-        Err(err) => {
-            let (host, port) = (config.host, config.port);
-            return boot::fail(format_args!("cannot listen on {host}:{port}: {err}"));
-        }
-    };
-    let served = axum::serve(listener, routes::app(db.clone()))
-        .with_graceful_shutdown(boot::shutdown_signal())
-        .await;
-    db.close().await;
-    match served {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => boot::fail(format_args!("server error: {err}")),
-    }
+    boot::run("axum", |config, db| async move {
+        let listener = match boot::bind(&config).await {
+            Ok(listener) => listener,
+            Err(code) => return code,
+        };
+        let app = routes::app(db.clone());
+        boot::serve_gracefully(db, |signal| {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(signal)
+                .into_future()
+        })
+        .await
+    })
 }

@@ -49,8 +49,8 @@ pub fn parse_new_note(content_type: Option<&[u8]>, body: Body<'_>) -> Result<New
         return Err(ApiError::UnsupportedMediaType);
     }
     let bytes = match body {
-        Body::Complete(bytes) => bytes,
-        Body::TooLarge => return Err(ApiError::PayloadTooLarge),
+        Body::Complete(bytes) if bytes.len() <= MAX_BODY_BYTES => bytes,
+        Body::Complete(_) | Body::TooLarge => return Err(ApiError::PayloadTooLarge),
         Body::Unreadable => {
             return Err(ApiError::BadJson("request body could not be read".into()));
         }
@@ -214,6 +214,13 @@ mod tests {
         assert_eq!(status(JSON, &huge_invalid), 413);
         assert_eq!(status(JSON, b"{not json"), 400);
         assert_eq!(status(JSON, b"[]"), 422);
+    }
+
+    #[test]
+    fn a_complete_body_over_the_limit_is_still_413() {
+        let body = vec![b' '; MAX_BODY_BYTES + 1];
+        let err = parse_new_note(JSON, Body::Complete(&body)).unwrap_err();
+        assert_eq!(err, ApiError::PayloadTooLarge);
     }
 
     #[test]

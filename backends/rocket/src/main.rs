@@ -6,17 +6,16 @@
 use std::collections::HashSet;
 use std::process::ExitCode;
 
-use backend_common::db::ACQUIRE_TIMEOUT;
-use backend_common::{Config, boot};
+use backend_common::{Config, Db, boot};
 use rocket::config::{Ident, LogLevel, Shutdown};
 use rocket::error::ErrorKind;
 
 mod routes;
 
-/// Seconds in-flight requests get to finish after SIGTERM/SIGINT: the longest a request can
-/// wait for a database connection, plus slack. Rocket waits this long whenever a connection is
-/// still open when the signal arrives, so shutdown takes this long under load.
-const GRACE_SECS: u32 = ACQUIRE_TIMEOUT.as_secs() as u32 + 2;
+/// Seconds in-flight requests get to finish after SIGTERM/SIGINT (common's grace). Rocket waits
+/// this long whenever a connection is still open when the signal arrives, so shutdown takes this
+/// long under load.
+const GRACE_SECS: u32 = boot::SHUTDOWN_GRACE.as_secs() as u32;
 /// Seconds Rocket then gives connections to close before cutting them.
 const MERCY_SECS: u32 = 1;
 /// When Rocket gives up on requests that are still running (it adds one second): well within
@@ -24,21 +23,10 @@ const MERCY_SECS: u32 = 1;
 const GIVE_UP_SECS: u32 = GRACE_SECS + MERCY_SECS + 1;
 
 fn main() -> ExitCode {
-    let config = match boot::start("rocket") {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    match boot::tokio_runtime(config.workers) {
-        Ok(runtime) => runtime.block_on(serve(config)),
-        Err(err) => boot::fail(format_args!("cannot start the tokio runtime: {err}")),
-    }
+    boot::run("rocket", serve)
 }
 
-async fn serve(config: Config) -> ExitCode {
-    let db = match boot::open_database(&config, config.pool_size).await {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
+async fn serve(config: Config, db: Db) -> ExitCode {
     let rocket_config = rocket_config(&config);
     // boot::start installed a `log` -> tracing bridge, so Rocket cannot install its own logger and
     // would not apply `log_level` itself: without this, every request logs several lines.
