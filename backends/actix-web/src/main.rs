@@ -9,10 +9,6 @@ use backend_common::{Config, boot};
 mod pools;
 mod routes;
 
-/// Seconds the workers get to finish in-flight requests after SIGTERM/SIGINT before actix drops
-/// them: longer than a request waiting the whole pool acquire timeout (3 s), well under the 10 s
-/// the spec allows for the exit.
-const SHUTDOWN_TIMEOUT_SECS: u64 = 5;
 /// actix-server refuses (panics on) more workers than this.
 const MAX_WORKERS: usize = 512;
 
@@ -46,10 +42,10 @@ async fn serve(config: Config) -> ExitCode {
         );
     }
     // actix's own signal handling makes SIGINT a forced stop; with `shutdown_signal` both
-    // SIGTERM and SIGINT start the graceful one.
+    // SIGTERM and SIGINT start the graceful one, which actix bounds by `shutdown_timeout`.
     let server = HttpServer::new(move || routes::app(pools.next()))
         .workers(config.workers)
-        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+        .shutdown_timeout(boot::SHUTDOWN_GRACE.as_secs())
         .shutdown_signal(boot::shutdown_signal())
         .bind((config.host, config.port));
     let server = match server {
