@@ -13,6 +13,7 @@ pub mod error;
 pub mod failure;
 pub mod files;
 pub mod http;
+pub mod interrupt;
 pub mod limits;
 pub mod locust;
 pub mod locust_csv;
@@ -28,4 +29,4 @@ pub mod worker;
 
 pub use cli::{Cli, Config};
 pub use error::Error;
-pub use runner::{RunOutcome, run};
+pub use runner::{RunOutcome, run, run_until_stopped};

@@ -1,5 +1,6 @@
-//! The `loadgen` binary: parse flags, run, report errors on one line (exit 2 for bad flags or
-//! scenario files, 1 when the run cannot start or its files cannot be written).
+//! The `loadgen` binary: parse flags, watch for Ctrl-C/SIGTERM, run, report errors on one line
+//! (exit 2 for bad flags or scenario files, 1 when the run cannot start or its files cannot be
+//! written, 130 when a signal cut the run short after its files were written).
 
 use std::process::ExitCode;
 
@@ -31,7 +32,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match loadgen::run(&config).context("run failed") {
+    let outcome = loadgen::interrupt::stop_on_signal()
+        .context("cannot watch for Ctrl-C")
+        .and_then(|stop| loadgen::run_until_stopped(&config, &stop).context("run failed"));
+    match outcome {
+        Ok(outcome) if outcome.interrupted => {
+            eprintln!(
+                "interrupted: the files hold the first {:.1} s of the run",
+                outcome.summary.duration_s
+            );
+            ExitCode::from(130)
+        }
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

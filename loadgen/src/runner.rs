@@ -3,6 +3,7 @@
 //! and at the end writes every file once more, `summary.json`, and the summary tables.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::cli::Config;
@@ -19,11 +20,14 @@ use crate::worker::{Plan, Worker};
 
 /// How often `--wait-ready` polls.
 const READY_POLL: Duration = Duration::from_millis(100);
+/// How often the coordinator looks at the stop flag while it waits.
+const STOP_POLL: Duration = Duration::from_millis(50);
 
-/// The result of a completed run.
+/// The result of a run that wrote its files: completed, or interrupted and cut short.
 #[derive(Debug)]
 pub struct RunOutcome {
     pub summary: Summary,
+    pub interrupted: bool,
 }
 
 fn unix_now() -> f64 {
@@ -32,8 +36,28 @@ fn unix_now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// Runs the load test described by `config`.
+/// Runs the load test described by `config` for its whole run time.
 pub fn run(config: &Config) -> Result<RunOutcome, Error> {
+    run_until_stopped(config, &AtomicBool::new(false))
+}
+
+/// Sleeps until `until` unless `stop` is set first; true when stopped.
+fn sleep_unless_stopped(until: Instant, stop: &AtomicBool) -> bool {
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return true;
+        }
+        let now = Instant::now();
+        if now >= until {
+            return false;
+        }
+        std::thread::sleep((until - now).min(STOP_POLL));
+    }
+}
+
+/// Runs the load test described by `config`, ending it early (users stopped at once, every file
+/// written for the run so far) when `stop` turns true.
+pub fn run_until_stopped(config: &Config, stop: &AtomicBool) -> Result<RunOutcome, Error> {
     let target = Target::parse(&config.host)?;
     crate::limits::ensure_open_files(config.users)?;
     wait_ready(&target, config.wait_ready, config.timeout)?;
@@ -69,13 +93,17 @@ pub fn run(config: &Config) -> Result<RunOutcome, Error> {
     let mut cpu = CpuMonitor::start();
     let mut progress = Progress::new(config.quiet);
     let mut live_write_failed = false;
+    let mut interrupted = false;
 
     for second in 1u64.. {
         let tick = clock.t0 + Duration::from_secs(second);
         if tick >= clock.deadline() {
             break;
         }
-        std::thread::sleep(tick.saturating_duration_since(Instant::now()));
+        if sleep_unless_stopped(tick, stop) {
+            interrupted = true;
+            break;
+        }
         let answers: Vec<_> = workers.iter().map(Worker::request_snapshot).collect();
         let mut complete_until = f64::INFINITY;
         for answer in answers {
@@ -106,6 +134,19 @@ pub fn run(config: &Config) -> Result<RunOutcome, Error> {
         );
     }
 
+    // The users stop by themselves at the run time (plus --stop-timeout); a stop request
+    // before then cuts them off.
+    if interrupted {
+        workers.iter().for_each(Worker::stop);
+    }
+    while !workers.iter().all(Worker::is_finished) {
+        if interrupted {
+            std::thread::sleep(STOP_POLL);
+        } else if sleep_unless_stopped(Instant::now() + STOP_POLL, stop) {
+            interrupted = true;
+            workers.iter().for_each(Worker::stop);
+        }
+    }
     for worker in workers {
         let snapshot = worker.join().map_err(Error::Worker)?;
         agg.absorb(snapshot);
@@ -113,6 +154,9 @@ pub fn run(config: &Config) -> Result<RunOutcome, Error> {
     let ended = Instant::now();
     let ended_unix = unix_now();
     cpu.sample();
+    if interrupted {
+        agg.cut_short(ended.saturating_duration_since(clock.t0).as_secs_f64());
+    }
     agg.close_windows(f64::INFINITY, true);
     history.push(locust_csv::history_row(&agg, ended_unix, agg.users()));
     progress.update(
@@ -123,7 +167,7 @@ pub fn run(config: &Config) -> Result<RunOutcome, Error> {
     progress.finish();
 
     let duration_s = ended.saturating_duration_since(clock.t0).as_secs_f64();
-    let summary = build_summary(config, &agg, &cpu, duration_s, ended_unix);
+    let summary = build_summary(config, &agg, &cpu, duration_s, ended_unix, interrupted);
     if let Some(paths) = &paths {
         write_live_files(paths, &agg, &history)?;
         write_atomic(&paths.summary(), |out| summary::write(out, &summary))?;
@@ -135,7 +179,10 @@ pub fn run(config: &Config) -> Result<RunOutcome, Error> {
     if summary.saturation.saturated {
         eprintln!("warning: {}", monitor::SATURATED);
     }
-    Ok(RunOutcome { summary })
+    Ok(RunOutcome {
+        summary,
+        interrupted,
+    })
 }
 
 fn write_live_files(
@@ -163,6 +210,7 @@ fn build_summary(
     cpu: &CpuMonitor,
     duration_s: f64,
     ended_unix: f64,
+    interrupted: bool,
 ) -> Summary {
     let (totals, endpoints) = Figures::of_run(agg, duration_s);
     let max_lag = Duration::from_nanos(agg.max_lag_ns);
@@ -199,6 +247,7 @@ fn build_summary(
         started_at: locust_csv::utc_timestamp(agg.clock.t0_unix),
         ended_at: locust_csv::utc_timestamp(ended_unix),
         duration_s: summary::round3(duration_s),
+        interrupted,
         git_commit: summary::git_commit(),
         tools: Tools {
             loadgen: env!("CARGO_PKG_VERSION").to_owned(),

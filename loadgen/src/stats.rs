@@ -408,6 +408,13 @@ impl Aggregate {
         self.max_lag_ns = self.max_lag_ns.max(snap.max_lag_ns);
     }
 
+    /// Ends the run's windows at `elapsed_s` when it was interrupted before its run time.
+    pub fn cut_short(&mut self, elapsed_s: f64) {
+        if elapsed_s < self.clock.run_time.as_secs_f64() {
+            self.clock.run_time = Duration::from_secs_f64(elapsed_s);
+        }
+    }
+
     /// Users started before `elapsed_s`.
     pub fn users_before(&self, elapsed_s: f64) -> u64 {
         self.spawn_times.iter().filter(|t| **t < elapsed_s).count() as u64

@@ -21,6 +21,8 @@ pub struct Summary {
     pub started_at: String,
     pub ended_at: String,
     pub duration_s: f64,
+    /// Ctrl-C or SIGTERM ended the run before its run time.
+    pub interrupted: bool,
     pub git_commit: Option<String>,
     pub tools: Tools,
     pub machine: Machine,

@@ -12,6 +12,7 @@ use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use tokio::sync::Notify;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::{JoinSet, LocalSet};
 use tokio::time::{sleep_until, timeout_at};
@@ -119,11 +120,20 @@ impl Plan {
     }
 }
 
+/// What the coordinator asks of a worker.
+#[derive(Debug)]
+enum Command {
+    /// Send a snapshot on this channel.
+    Snapshot(mpsc::Sender<Snapshot>),
+    /// The run was interrupted: stop every user now.
+    Stop,
+}
+
 /// A running worker thread.
 #[derive(Debug)]
 pub struct Worker {
     thread: JoinHandle<io::Result<Snapshot>>,
-    requests: UnboundedSender<mpsc::Sender<Snapshot>>,
+    requests: UnboundedSender<Command>,
 }
 
 impl Worker {
@@ -139,8 +149,17 @@ impl Worker {
     /// has already finished, in which case its data comes with `join`).
     pub fn request_snapshot(&self) -> mpsc::Receiver<Snapshot> {
         let (reply, answer) = mpsc::channel();
-        let _ = self.requests.send(reply);
+        let _ = self.requests.send(Command::Snapshot(reply));
         answer
+    }
+
+    /// Stops the worker's users at once (requests in flight are cut off, unrecorded).
+    pub fn stop(&self) {
+        let _ = self.requests.send(Command::Stop);
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.thread.is_finished()
     }
 
     /// Waits for the worker to finish and takes what it recorded since its last snapshot.
@@ -154,12 +173,13 @@ impl Worker {
 struct WorkerCtx {
     plan: Arc<Plan>,
     recorder: RefCell<Recorder>,
+    stop: Notify,
 }
 
 fn worker_main(
     index: usize,
     plan: Arc<Plan>,
-    inbox: UnboundedReceiver<mpsc::Sender<Snapshot>>,
+    inbox: UnboundedReceiver<Command>,
 ) -> io::Result<Snapshot> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
@@ -168,6 +188,7 @@ fn worker_main(
     let ctx = Rc::new(WorkerCtx {
         recorder: RefCell::new(Recorder::new(plan.clock, plan.entries)),
         plan,
+        stop: Notify::new(),
     });
     let local = LocalSet::new();
     local.block_on(&runtime, drive(index, Rc::clone(&ctx), inbox));
@@ -177,28 +198,35 @@ fn worker_main(
     Ok(snapshot)
 }
 
-async fn drive(index: usize, ctx: Rc<WorkerCtx>, inbox: UnboundedReceiver<mpsc::Sender<Snapshot>>) {
-    tokio::task::spawn_local(serve_snapshots(Rc::clone(&ctx), inbox));
+async fn drive(index: usize, ctx: Rc<WorkerCtx>, inbox: UnboundedReceiver<Command>) {
+    tokio::task::spawn_local(serve_commands(Rc::clone(&ctx), inbox));
     let deadline = ctx.plan.clock.deadline();
     let mut users = JoinSet::new();
-    let all_started = tokio::select! {
-        () = start_users(index, &ctx, &mut users) => true,
-        () = sleep_until(deadline.into()) => false,
+    let interrupted = tokio::select! {
+        () = async {
+            start_users(index, &ctx, &mut users).await;
+            sleep_until(deadline.into()).await;
+        } => false,
+        () = ctx.stop.notified() => true,
     };
-    if all_started {
-        sleep_until(deadline.into()).await;
+    if !interrupted {
+        let _ = timeout_at(ctx.plan.hard_stop().into(), async {
+            while users.join_next().await.is_some() {}
+        })
+        .await;
     }
-    let _ = timeout_at(ctx.plan.hard_stop().into(), async {
-        while users.join_next().await.is_some() {}
-    })
-    .await;
     users.abort_all();
 }
 
-async fn serve_snapshots(ctx: Rc<WorkerCtx>, mut inbox: UnboundedReceiver<mpsc::Sender<Snapshot>>) {
-    while let Some(reply) = inbox.recv().await {
-        let snapshot = ctx.recorder.borrow_mut().take();
-        let _ = reply.send(snapshot);
+async fn serve_commands(ctx: Rc<WorkerCtx>, mut inbox: UnboundedReceiver<Command>) {
+    while let Some(command) = inbox.recv().await {
+        match command {
+            Command::Snapshot(reply) => {
+                let snapshot = ctx.recorder.borrow_mut().take();
+                let _ = reply.send(snapshot);
+            }
+            Command::Stop => ctx.stop.notify_one(),
+        }
     }
 }
 

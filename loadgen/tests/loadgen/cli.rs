@@ -244,3 +244,73 @@ fn help_describes_the_flags() {
         assert!(help.contains(flag), "help lacks {flag}");
     }
 }
+
+#[test]
+fn ctrl_c_ends_the_run_early_with_complete_files() {
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("benchmark");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loadgen"))
+        .args([
+            "--host",
+            &server.url,
+            "--test-type",
+            "no_db_test",
+            "-u",
+            "5",
+            "-r",
+            "5",
+            "-t",
+            "60s",
+        ])
+        .args([
+            "--wait-min",
+            "0.01",
+            "--wait-max",
+            "0.02",
+            "--quiet",
+            "--csv",
+            prefix.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        server.wait_for_requests(50, Duration::from_secs(10)),
+        "load never arrived"
+    );
+    let sent = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(10),
+            "loadgen ignored SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["interrupted"], true);
+    let duration = summary["duration_s"].as_f64().unwrap();
+    assert!(duration < 30.0, "{duration}");
+    let timeseries = std::fs::read_to_string(dir.path().join("timeseries.csv")).unwrap();
+    assert_eq!(
+        timeseries.lines().count() - 1,
+        duration.ceil() as usize,
+        "{timeseries}"
+    );
+    let per_second: u64 = timeseries
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(summary["totals"]["requests"], per_second);
+}
