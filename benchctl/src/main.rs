@@ -1,5 +1,5 @@
-//! `benchctl`: `free-port`, `wait`, `seed`, `sample` and `finish`, the helpers of
-//! scripts/start_tests.sh.
+//! `benchctl`: `free-port`, `wait`, `seed`, `sample`, `finish` and `check`, the helpers of
+//! scripts/start_tests.sh and CI.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -24,6 +24,22 @@ struct Cli {
 enum Command {
     /// Print a TCP port on 127.0.0.1 that is free right now.
     FreePort,
+    /// Check that every backend / test type pair has a graph and zero failed requests, every
+    /// test type its comparison, and the README table every backend (CI).
+    Check {
+        /// The results folder.
+        #[arg(long)]
+        results: PathBuf,
+        /// Comma-separated backend names.
+        #[arg(long, value_delimiter = ',', required = true)]
+        backends: Vec<String>,
+        /// Comma-separated test types.
+        #[arg(long, value_delimiter = ',', default_value = "db_test,no_db_test")]
+        test_types: Vec<String>,
+        /// The README whose results table must show every backend.
+        #[arg(long)]
+        readme: Option<PathBuf>,
+    },
     /// Poll GET <url> until it answers 200; fail when --pid exits first or --timeout-s passes.
     Wait {
         /// e.g. http://127.0.0.1:8000/health
@@ -104,6 +120,23 @@ fn run(cli: Cli) -> Result<()> {
             let listener =
                 std::net::TcpListener::bind(("127.0.0.1", 0)).context("binding 127.0.0.1:0")?;
             println!("{}", listener.local_addr()?.port());
+            Ok(())
+        }
+        Command::Check {
+            results,
+            backends,
+            test_types,
+            readme,
+        } => {
+            let lines = benchctl::check::check_results(
+                &results,
+                &backends,
+                &test_types,
+                readme.as_deref(),
+            )?;
+            for line in lines {
+                println!("{line}");
+            }
             Ok(())
         }
         Command::Wait {
