@@ -214,7 +214,12 @@ fn build_summary(
 ) -> Summary {
     let (totals, endpoints) = Figures::of_run(agg, duration_s);
     let max_lag = Duration::from_nanos(agg.max_lag_ns);
-    let reasons = monitor::saturation_reasons(cpu.longest_busy_streak(), agg.late_sends, max_lag);
+    let reasons = monitor::saturation_reasons(
+        cpu.longest_busy_streak(),
+        agg.late_sends,
+        totals.requests,
+        max_lag,
+    );
     let round1 = |x: f64| (x * 10.0).round() / 10.0;
     Summary {
         schema_version: 1,
