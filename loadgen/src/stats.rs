@@ -134,9 +134,11 @@ impl EntryStats {
         (self.requests > 0).then(|| self.sum_ns as f64 / self.requests as f64 / 1e6)
     }
 
-    /// Exact quantile from the HDR histogram, in milliseconds (microsecond resolution).
+    /// Quantile from the HDR histogram, in milliseconds (microsecond resolution). The histogram
+    /// reports the top of the bucket a value fell in, so it is capped at the exact maximum.
     pub fn quantile_ms(&self, q: f64) -> Option<f64> {
-        (self.requests > 0).then(|| self.hist.value_at_quantile(q) as f64 / 1e3)
+        (self.requests > 0)
+            .then(|| self.hist.value_at_quantile(q).min(ns_to_us(self.max_ns)) as f64 / 1e3)
     }
 
     /// The figures Locust keeps, in Locust's float milliseconds.
@@ -440,7 +442,15 @@ impl Aggregate {
                 .remove(&index)
                 .unwrap_or_else(|| Window::new(index));
             let has = window.requests > 0;
-            let q = |q: f64| has.then(|| window.hist.value_at_quantile(q));
+            // Capped at the exact maximum: the histogram reports the top of a value's bucket.
+            let q = |q: f64| {
+                has.then(|| {
+                    window
+                        .hist
+                        .value_at_quantile(q)
+                        .min(ns_to_us(window.max_ns))
+                })
+            };
             self.rows.push(SecondRow {
                 end_s,
                 length_s: end_s - f64::from(index),
@@ -504,6 +514,8 @@ mod tests {
         assert_eq!(agg.rows.len(), 1);
         assert_eq!(agg.rows[0].requests, 2);
         assert_eq!(agg.rows[0].max_us, Some(300_000));
+        // 300 ms falls in a histogram bucket whose top is above it: capped at the exact max.
+        assert_eq!(agg.rows[0].p99_us, Some(300_000));
         assert_eq!(agg.rows[0].users, 1);
         agg.close_windows(0.0, true);
         assert_eq!(agg.rows.len(), 3);
