@@ -252,9 +252,9 @@ pub fn scenario(dir: &Path, toml: &str) -> PathBuf {
     path
 }
 
-/// The Locust reference files shipped with the project (`shared/reference/locust_csv`).
+/// The real Locust output kept in the repository (`reference/locust_csv`).
 pub fn reference_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/locust_csv")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../reference/locust_csv")
 }
 
 /// Parses a CSV file written like Python's csv module into rows of fields; asserts CRLF ends.

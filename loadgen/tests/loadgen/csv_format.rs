@@ -1,4 +1,4 @@
-//! The Locust-compatible files against real Locust output (`shared/reference/locust_csv`):
+//! The Locust-compatible files against real Locust output (`reference/locust_csv`):
 //! byte-identical headers, CRLF, and every cell in the same Python form (int, repr float,
 //! six-decimal rate, N/A) as the same column in Locust's files. Also the db_test workload's
 //! exact requests, and timeseries.csv / summary.json agreeing with the Locust files.

@@ -8,18 +8,11 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// The team's real Locust output, beside the checkout; `None` (with a message saying the test
-/// is skipped) when this checkout has no `shared/` next to it.
-pub fn reference(sub: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/reference")
-        .join(sub);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: reference folder {} is absent", dir.display());
-        None
-    }
+/// Real Locust output kept in the repository (`reference/<sub>`).
+pub fn reference(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../reference")
+        .join(sub)
 }
 
 /// Copies the folder tree `from` into `to` (created).

@@ -61,9 +61,7 @@ fn render(dir: &std::path::Path, prefix: Option<&str>) -> (Image, String, usize)
 
 #[test]
 fn original_suite_with_docker_stats() {
-    let Some(dir) = reference("original_suite/actix-web-db_test-2024-12") else {
-        return;
-    };
+    let dir = reference("original_suite/actix-web-db_test-2024-12");
     let run = run::load(&dir, None).unwrap();
     assert_eq!(
         run.source,
@@ -99,9 +97,7 @@ fn original_suite_with_docker_stats() {
 
 #[test]
 fn original_suite_django_is_flagged_for_failures() {
-    let Some(dir) = reference("original_suite/django-sync-2024-01") else {
-        return;
-    };
+    let dir = reference("original_suite/django-sync-2024-01");
     let run = run::load(&dir, None).unwrap();
     assert_eq!((run.totals.requests, run.totals.failures), (18_861, 376));
     let warnings = run.warnings();
@@ -117,9 +113,7 @@ fn original_suite_django_is_flagged_for_failures() {
 
 #[test]
 fn current_locust_folder_with_several_sets() {
-    let Some(dir) = reference("locust_csv") else {
-        return;
-    };
+    let dir = reference("locust_csv");
     let err = run::load(&dir, None).unwrap_err().to_string();
     assert!(
         err.contains("several Locust CSV sets (failures_mix, loc_fast_nodb, loc_prof_5000, loc_proffast_5000): choose one with --prefix"),
@@ -149,9 +143,7 @@ fn current_locust_folder_with_several_sets() {
 
 #[test]
 fn prefix_picks_the_default_output_name() {
-    let Some(reference_dir) = reference("locust_csv") else {
-        return;
-    };
+    let reference_dir = reference("locust_csv");
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&reference_dir, dir.path());
     let options = RunOptions {
