@@ -298,8 +298,11 @@ run_pair() {
     return
   fi
 
-  local db_control=()
-  if [[ -n "$pg_dir" ]]; then
+  local db_control
+  if [[ "$runtime" == docker ]]; then
+    local compose_cmd="docker compose -f '$ROOT/docker-compose.yml'"
+    db_control=(--db-stop-cmd "$compose_cmd stop db" --db-start-cmd "$compose_cmd up -d --wait db")
+  else
     db_control=(--db-stop-cmd "'$BIN/pgtemp' stop-server --dir '$pg_dir'"
       --db-start-cmd "'$BIN/pgtemp' start-server --dir '$pg_dir'")
   fi
