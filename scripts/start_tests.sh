@@ -427,6 +427,9 @@ main() {
   trap cleanup EXIT
   trap 'on_signal 130' INT
   trap 'on_signal 143' TERM
+  # Each user holds a connection open (5000 by default): every process started from here may
+  # open as many files as the hard limit allows.
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   choose_runtime
   choose_workload
   cpu_sets
