@@ -5,6 +5,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -14,6 +15,11 @@ pub struct Reading {
     /// CPU time used so far, in seconds: every thread of every process of the source, including
     /// processes of it that have already exited.
     pub cpu_seconds: f64,
+    /// When `cpu_seconds` was read. CPU rates divide by the time between two of these, not
+    /// between two readings' ends: reading the memory after it (`smaps_rollup` of a large
+    /// process) can stall for a good part of a second on a busy machine, and timing from there
+    /// would show more CPU than the machine has.
+    pub cpu_read_at: Instant,
     /// Memory in bytes: the proportional set size (PSS) summed over the source's processes, so
     /// pages that forked workers or PostgreSQL's shared buffers share count once; for a cgroup,
     /// its usage without inactive page cache.
@@ -119,10 +125,7 @@ fn read_tree(root: u32) -> Option<Reading> {
                 .filter(|(pid, stat)| stat.ppid == parent && *pid != root),
         );
     }
-    let ticks: u64 = tree
-        .iter()
-        .map(|(_, stat)| stat.own_ticks + stat.children_ticks)
-        .sum();
+    let (ticks, cpu_read_at) = timed_ticks(&tree);
     let pss_kb: u64 = tree
         .iter()
         .filter(|(_, stat)| stat.state != 'Z')
@@ -130,8 +133,43 @@ fn read_tree(root: u32) -> Option<Reading> {
         .sum();
     Some(Reading {
         cpu_seconds: ticks as f64 / ticks_per_second(),
+        cpu_read_at,
         memory_bytes: pss_kb * 1024,
     })
+}
+
+/// A pass over the tree's stat files that took longer than this was interrupted (the sampler
+/// lost its core); the counters it read are then from too different moments to time together.
+const TIMED_PASS_MAX: Duration = Duration::from_millis(2);
+const TIMED_PASS_ATTEMPTS: usize = 5;
+
+/// The tree's CPU ticks, re-read in one short pass, and the moment they stand for (the middle of
+/// the pass). Walking all of /proc to find the tree can be preempted on a busy machine; timing
+/// that walk would spread one reading over a good part of a second. Of up to
+/// `TIMED_PASS_ATTEMPTS` passes, the first within `TIMED_PASS_MAX`, else the shortest, is kept.
+/// A process gone since the walk counts 0: once reaped, its ticks are in its parent's cutime.
+fn timed_ticks(tree: &[(u32, Stat)]) -> (u64, Instant) {
+    let pass = || {
+        let start = Instant::now();
+        let ticks: u64 = tree
+            .iter()
+            .filter_map(|(pid, _)| stat_of(*pid))
+            .map(|stat| stat.own_ticks + stat.children_ticks)
+            .sum();
+        let width = start.elapsed();
+        (width, ticks, start + width / 2)
+    };
+    let mut best = pass();
+    for _ in 1..TIMED_PASS_ATTEMPTS {
+        if best.0 <= TIMED_PASS_MAX {
+            break;
+        }
+        let next = pass();
+        if next.0 < best.0 {
+            best = next;
+        }
+    }
+    (best.1, best.2)
 }
 
 fn postmaster_pid(data_dir: &Path) -> Option<u32> {
@@ -162,6 +200,7 @@ fn read_cgroup(dir: &Path) -> Result<Reading> {
         .find_map(|line| line.strip_prefix("usage_usec "))
         .and_then(|value| value.trim().parse::<u64>().ok())
         .context("cpu.stat has no usage_usec")?;
+    let cpu_read_at = Instant::now();
     let current: u64 = fs::read_to_string(dir.join("memory.current"))?
         .trim()
         .parse()?;
@@ -176,6 +215,7 @@ fn read_cgroup(dir: &Path) -> Result<Reading> {
     }
     Ok(Reading {
         cpu_seconds: usage_usec as f64 / 1e6,
+        cpu_read_at,
         memory_bytes: current.saturating_sub(inactive_file),
     })
 }

@@ -34,11 +34,17 @@ impl Column {
         Self { source, last }
     }
 
-    /// CPU percent of one core since the previous sample, and memory now.
-    fn next(&mut self, seconds: f64) -> (Option<f64>, Option<f64>) {
+    /// CPU percent of one core since the previous sample, and memory now. The rate divides by
+    /// the time between the two CPU readings themselves (`Reading::cpu_read_at`).
+    fn next(&mut self) -> (Option<f64>, Option<f64>) {
         let now = self.source.as_ref().and_then(Source::read);
         let cpu = match (self.last, now) {
             (Some(last), Some(now)) => {
+                let seconds = now
+                    .cpu_read_at
+                    .duration_since(last.cpu_read_at)
+                    .as_secs_f64()
+                    .max(1e-3);
                 Some(((now.cpu_seconds - last.cpu_seconds).max(0.0) / seconds) * 100.0)
             }
             _ => None,
@@ -57,19 +63,15 @@ impl Sampler {
         let mut loadgen = Column::new(self.loadgen);
         let start = Instant::now();
         let mut rows = 0u64;
-        let mut previous = start;
         while is_alive(until_exit) {
             let deadline = start + self.interval * u32::try_from(rows + 1).unwrap_or(u32::MAX);
             if let Some(wait) = deadline.checked_duration_since(Instant::now()) {
                 std::thread::sleep(wait);
             }
-            let now = Instant::now();
-            let seconds = now.duration_since(previous).as_secs_f64().max(1e-3);
-            previous = now;
             rows += 1;
-            let (backend_cpu, backend_mb) = backend.next(seconds);
-            let (db_cpu, db_mb) = db.next(seconds);
-            let (loadgen_cpu, _) = loadgen.next(seconds);
+            let (backend_cpu, backend_mb) = backend.next();
+            let (db_cpu, db_mb) = db.next();
+            let (loadgen_cpu, _) = loadgen.next();
             let elapsed = self.interval.as_secs_f64() * rows as f64;
             writeln!(
                 out,
