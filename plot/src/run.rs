@@ -416,7 +416,7 @@ impl Run {
                 s.reasons.join("; ")
             };
             out.push(format!(
-                "Load generator saturated ({why}): the backend may be faster than shown"
+                "Load generator saturated: the backend may be faster than shown ({why})"
             ));
         }
         let failed = self.failure_percent();

@@ -444,7 +444,10 @@ impl RunGraph<'_> {
             let (cpu_title, memory_title) = if locust {
                 ("CPU (docker stats samples)", "Memory (docker stats usage)")
             } else {
-                ("CPU", "Memory (resident set size)")
+                (
+                    "CPU",
+                    "Memory (PSS: resident, shared pages split between processes)",
+                )
             };
             panels.push(LinePanel {
                 title: cpu_title.to_string(),
